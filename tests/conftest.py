@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,12 @@ def make_database(
     directory = tmp_path_factory.mktemp("sqlite")
 
     def make(dialect: str, *, migrate: bool = True) -> str:
+        # Creating and migrating run their own event loop; a worker thread
+        # lets async tests call this too.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            return worker.submit(create, dialect, migrate).result()
+
+    def create(dialect: str, migrate: bool) -> str:
         if dialect == "postgresql":
             url = databases.create_postgres_database(
                 postgres_server_url, migrate=migrate

@@ -67,9 +67,7 @@ def create_postgres_database(server_url: str, *, migrate: bool = True) -> str:
     """Create an empty database on the server and return its URL."""
     name = f"yonca_test_{uuid.uuid4().hex[:12]}"
     asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(
-        hide_password=False
-    )
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     if migrate:
         migrations.upgrade(url)
     return url

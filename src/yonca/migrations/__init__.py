@@ -27,6 +27,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent
 def alembic_config(database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", str(MIGRATIONS_DIR / "versions"))
     # The URL goes through attributes, not the ini options, because
     # ConfigParser would try to interpolate a '%' in a password.
@@ -42,7 +43,9 @@ def script_directory() -> ScriptDirectory:
 
 def upgrade(database_url: str, revision: str = "heads") -> None:
     """Bring the database at ``database_url`` up to ``revision``."""
-    logger.info("upgrading %s to %s", async_url(database_url).render_as_string(), revision)
+    logger.info(
+        "upgrading %s to %s", async_url(database_url).render_as_string(), revision
+    )
     command.upgrade(alembic_config(database_url), revision)
 
 

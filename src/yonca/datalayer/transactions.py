@@ -1,0 +1,141 @@
+"""Running the data layer's reads and writes, with retries that lose nothing.
+
+A write either commits or raises: a dropped connection, a restarting
+PostgreSQL or a busy SQLite file is retried with backoff for a while, and
+every other failure becomes a ``PersistenceError`` naming the operation.
+Retrying is safe because every write the data layer makes is an upsert or a
+delete by primary key, so running it twice stores the same rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from yonca.errors import PersistenceError, YoncaError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Work = Callable[[AsyncConnection], Awaitable[T]]
+
+# PostgreSQL states worth another try: the server went away or is starting,
+# or the transaction lost a race it would win the next time.
+RETRYABLE_SQLSTATES = frozenset(
+    {"40001", "40P01", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
+)
+SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked", "busy")
+# How both databases say that a table or column the code needs is not there.
+MISSING_SCHEMA_MARKERS = ("no such table", "no such column", "[42p01]", "[42703]")
+
+
+class Transactions:
+    """Runs units of work on an engine, retrying the failures that pass."""
+
+    def __init__(self, engine: AsyncEngine, *, retry_seconds: float = 30.0) -> None:
+        self.engine = engine
+        self.retry_seconds = retry_seconds
+        self._write_options = {"yonca_write": True}
+
+    async def write(self, kind: str, work: Work[T]) -> T:
+        """Run ``work`` in one write transaction and commit it."""
+        return await self._run(kind, work, write=True)
+
+    async def read(self, kind: str, work: Work[T]) -> T:
+        """Run ``work`` in a read-only unit; retried like a write."""
+        return await self._run(kind, work, write=False)
+
+    async def _run(self, kind: str, work: Work[T], *, write: bool) -> T:
+        deadline = time.monotonic() + self.retry_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self.engine.connect() as connection:
+                    if write:
+                        await connection.execution_options(**self._write_options)
+                    async with connection.begin():
+                        return await work(connection)
+            except YoncaError:
+                raise
+            except (DBAPIError, OSError, ConnectionError) as exc:
+                if _is_retryable(exc) and time.monotonic() < deadline:
+                    delay = min(2.0, 0.05 * 2 ** min(attempt, 6))
+                    logger.debug(
+                        "%s failed (%s); retry %d", kind, _describe(exc), attempt
+                    )
+                    await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                    continue
+                logger.error(
+                    "%s failed after %d attempt(s): %s", kind, attempt, _describe(exc)
+                )
+                raise PersistenceError(kind, _explain(exc)) from exc
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, OSError | ConnectionError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    sqlstate = _sqlstate(exc)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        return True
+    message = str(exc.orig).lower()
+    if isinstance(exc, OperationalError) and any(
+        text in message for text in SQLITE_BUSY_MESSAGES
+    ):
+        return True
+    return "connection" in message and (
+        "closed" in message or "refused" in message or "lost" in message
+    )
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    for attribute in ("sqlstate", "pgcode"):
+        value = getattr(orig, attribute, None)
+        if isinstance(value, str):
+            return value
+    cause = getattr(orig, "__cause__", None)
+    value = getattr(cause, "sqlstate", None)
+    return value if isinstance(value, str) else None
+
+
+def _describe(exc: BaseException) -> str:
+    """A log line for ``exc`` without SQL parameters (they hold user text)."""
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        sqlstate = _sqlstate(exc)
+        state = f" [{sqlstate}]" if sqlstate else ""
+        return f"{type(orig).__name__}{state}: {str(orig).splitlines()[0][:200]}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _explain(exc: BaseException) -> str:
+    """Say what went wrong and what to do, for the person who sees the error."""
+    described = _describe(exc)
+    lowered = described.lower()
+    if "readonly" in lowered or "read-only" in lowered or "25006" in lowered:
+        return (
+            f"the database is read-only ({described}); check the file's permissions "
+            "or the server's default_transaction_read_only setting"
+        )
+    if "disk is full" in lowered or "no space" in lowered or "53100" in lowered:
+        return f"the disk is full ({described}); free some space and try again"
+    if any(marker in lowered for marker in MISSING_SCHEMA_MARKERS):
+        return f"the schema is missing ({described}); run 'yonca db upgrade'"
+    if _is_retryable(exc):
+        return (
+            f"the database stayed unreachable or busy ({described}); check that it "
+            "is running and try again"
+        )
+    return described
