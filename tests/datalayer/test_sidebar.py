@@ -110,7 +110,7 @@ async def test_pages_cover_every_thread_once(
 async def test_a_bare_thread_id_works_as_a_cursor(
     layer: YoncaDataLayer, user: PersistedUser
 ) -> None:
-    first, second, third = [
+    first, second, _third = [
         await add_thread(layer, user, name=str(i), at=moment(i)) for i in (3, 2, 1)
     ]
     page = await layer.list_threads(

@@ -148,13 +148,14 @@ async def _after_cursor(
         # A bare thread id, as Chainlit's own layers hand out: look up where
         # that thread stands now.
         thread_id = cursor
-        moment = await connection.scalar(
+        found = await connection.scalar(
             select(thread_activity.c.last_activity_at).where(
                 thread_activity.c.thread_id == thread_id
             )
         )
-        if moment is None:
+        if found is None:
             return literal(False)
+        moment = str(found)
     return or_(
         thread_activity.c.last_activity_at < moment,
         and_(

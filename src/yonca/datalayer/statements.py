@@ -85,7 +85,7 @@ async def touch_activity(
         ["thread_id", "user_id", "last_activity_at"], source
     )
     newer = statement.excluded.last_activity_at
-    latest = thread_activity.c.last_activity_at
+    latest: Any = thread_activity.c.last_activity_at
     if activity_at is not None:
         latest = case((newer > latest, newer), else_=latest)
     # Updating the owner too keeps the sidebar's index in step with the

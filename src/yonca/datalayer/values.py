@@ -249,3 +249,14 @@ def _encodable(text: str) -> bool:
 def _preview(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def merge_metadata(base: dict[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge metadata as Chainlit expects: a key set to ``None`` is removed."""
+    merged = dict(base)
+    for key, value in incoming.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
