@@ -29,15 +29,17 @@ async def test_a_failed_write_raises_and_is_logged_once_without_the_text(
     )
     secret_text = "my private harvest numbers"
     try:
-        with caplog.at_level(logging.DEBUG, logger="yonca"):
-            with pytest.raises(PersistenceError, match="yonca db upgrade") as raised:
-                await layer.create_step(
-                    {
-                        "id": str(uuid.uuid4()),
-                        "threadId": str(uuid.uuid4()),
-                        "output": secret_text,
-                    }
-                )
+        with (
+            caplog.at_level(logging.DEBUG, logger="yonca"),
+            pytest.raises(PersistenceError, match="yonca db upgrade") as raised,
+        ):
+            await layer.create_step(
+                {
+                    "id": str(uuid.uuid4()),
+                    "threadId": str(uuid.uuid4()),
+                    "output": secret_text,
+                }
+            )
     finally:
         await layer.close()
 
