@@ -21,6 +21,7 @@ from yonca.datalayer.statements import (
 )
 from yonca.datalayer.transactions import Transactions
 from yonca.datalayer.values import (
+    lookup_id,
     require_id,
     utc_now,
 )
@@ -68,11 +69,15 @@ class ElementMethods:
             raise
 
     async def get_element(self, thread_id: str, element_id: str) -> ElementDict | None:
+        thread_key, element_key = lookup_id(thread_id), lookup_id(element_id)
+        if thread_key is None or element_key is None:
+            return None
+
         async def work(connection: AsyncConnection) -> Any:
             result = await connection.execute(
                 select(elements).where(
-                    elements.c.id == str(element_id),
-                    elements.c.threadId == str(thread_id),
+                    elements.c.id == element_key,
+                    elements.c.threadId == thread_key,
                 )
             )
             return result.first()
@@ -84,10 +89,15 @@ class ElementMethods:
     async def delete_element(
         self, element_id: str, thread_id: str | None = None
     ) -> None:
+        element_key = lookup_id(element_id)
+        thread_key = lookup_id(thread_id) if thread_id is not None else None
+        if element_key is None or (thread_id is not None and thread_key is None):
+            return
+
         async def work(connection: AsyncConnection) -> list[str]:
-            condition = elements.c.id == str(element_id)
+            condition = elements.c.id == element_key
             if thread_id is not None:
-                condition = condition & (elements.c.threadId == str(thread_id))
+                condition = condition & (elements.c.threadId == thread_key)
             result = await connection.execute(
                 delete(elements).where(condition).returning(elements.c.objectKey)
             )

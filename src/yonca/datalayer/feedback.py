@@ -25,6 +25,7 @@ from yonca.datalayer.transactions import Transactions
 from yonca.datalayer.values import (
     feedback_to_stored,
     fit_text,
+    lookup_id,
     optional_id,
     require_id,
 )
@@ -84,9 +85,13 @@ class FeedbackMethods:
         return await self.transactions.write("upsert_feedback", work)
 
     async def delete_feedback(self, feedback_id: str) -> bool:
+        feedback_key = lookup_id(feedback_id)
+        if feedback_key is None:
+            return False
+
         async def work(connection: AsyncConnection) -> int:
             result = await connection.execute(
-                delete(feedbacks).where(feedbacks.c.id == str(feedback_id))
+                delete(feedbacks).where(feedbacks.c.id == feedback_key)
             )
             return result.rowcount
 
@@ -94,6 +99,9 @@ class FeedbackMethods:
 
     async def get_feedback_author(self, feedback_id: str) -> str | None:
         """The identifier of the user owning the thread a feedback is on."""
+        feedback_key = lookup_id(feedback_id)
+        if feedback_key is None:
+            return None
 
         async def work(connection: AsyncConnection) -> Any:
             step_thread = (
@@ -108,7 +116,7 @@ class FeedbackMethods:
                     threads,
                     threads.c.id == func.coalesce(feedbacks.c.threadId, step_thread),
                 )
-                .where(feedbacks.c.id == str(feedback_id))
+                .where(feedbacks.c.id == feedback_key)
             )
 
         return await self.transactions.read("get_feedback_author", work)

@@ -38,6 +38,15 @@ class ElementFiles:
 
     async def content_of(self, element: Element) -> bytes | str | None:
         """The bytes to store for ``element``, or ``None`` for a link only."""
+        if isinstance(element.content, str):
+            try:
+                return element.content.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidInputError(
+                    f"the text of element {element.name!r} contains an unpaired "
+                    "surrogate, which no file can hold as UTF-8; remove it and send "
+                    "the element again"
+                ) from None
         if element.content is not None:
             return element.content
         if element.path:

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from yonca.contract import elements, feedbacks, steps, thread_activity, threads
+from yonca.datalayer.values import lookup_id, searchable_text
 
 CURSOR_SEPARATOR = "~"
 
@@ -144,6 +145,10 @@ async def _after_cursor(
     connection: AsyncConnection, cursor: str
 ) -> ColumnElement[bool]:
     moment, separator, thread_id = cursor.partition(CURSOR_SEPARATOR)
+    if lookup_id(thread_id or cursor) is None:
+        return literal(False)  # no thread can stand after a cursor like this
+    if separator and searchable_text(moment) != moment:
+        return literal(False)
     if not separator:
         # A bare thread id, as Chainlit's own layers hand out: look up where
         # that thread stands now.

@@ -28,11 +28,10 @@ from yonca.datalayer.transactions import Transactions
 from yonca.datalayer.values import (
     OVERFLOW_KEY,
     load_json_object,
+    lookup_id,
     utc_now,
 )
-from yonca.errors import (
-    InvalidInputError,
-)
+from yonca.errors import InvalidInputError, OwnershipError
 
 
 class StepMethods:
@@ -60,9 +59,15 @@ class StepMethods:
                 for name in values
                 if name != "id"
             }
-            await connection.execute(
-                statement.on_conflict_do_update(index_elements=["id"], set_=fill)
+            result = await connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["id"],
+                    set_=fill,
+                    where=steps.c.threadId == statement.excluded.threadId,
+                )
             )
+            if result.rowcount == 0:
+                raise _moved_step(values["id"])
             await touch_activity(connection, thread_id, values["createdAt"])
 
         await self.transactions.write("create_step", work)
@@ -77,12 +82,14 @@ class StepMethods:
                 await connection.execute(
                     for_update(
                         connection,
-                        select(steps.c.metadata, steps.c.createdAt).where(
-                            steps.c.id == values["id"]
-                        ),
+                        select(
+                            steps.c.threadId, steps.c.metadata, steps.c.createdAt
+                        ).where(steps.c.id == values["id"]),
                     )
                 )
             ).first()
+            if existing is not None and existing.threadId != thread_id:
+                raise _moved_step(values["id"])
             stored = (
                 load_json_object(existing.metadata, "steps.metadata")
                 if existing is not None
@@ -109,6 +116,7 @@ class StepMethods:
                     set_={
                         name: statement.excluded[name] for name in row if name != "id"
                     },
+                    where=steps.c.threadId == statement.excluded.threadId,
                 )
             )
             await touch_activity(connection, thread_id, row["createdAt"])
@@ -117,7 +125,10 @@ class StepMethods:
 
     @queued
     async def delete_step(self, step_id: str) -> None:
-        step_id = str(step_id)
+        found_id = lookup_id(step_id)
+        if found_id is None:
+            return
+        step_id = found_id
 
         async def work(connection: AsyncConnection) -> list[str]:
             # A step's children (tool calls, nested steps) go with it.
@@ -147,20 +158,28 @@ class StepMethods:
         await self.files.delete(object_keys)
 
     async def get_step(self, step_id: str) -> StepDict | None:
+        step_key = lookup_id(step_id)
+        if step_key is None:
+            return None
+
         async def work(connection: AsyncConnection) -> Any:
-            statement = queries.steps_with_feedback().where(steps.c.id == str(step_id))
+            statement = queries.steps_with_feedback().where(steps.c.id == step_key)
             return (await connection.execute(statement)).first()
 
         row = await self.transactions.read("get_step", work)
         return rows.step_from_row(row) if row is not None else None
 
     async def get_favorite_steps(self, user_id: str) -> list[StepDict]:
+        user_key = lookup_id(user_id)
+        if user_key is None:
+            return []
+
         async def work(connection: AsyncConnection) -> list[Any]:
             statement = (
                 queries.steps_with_feedback()
                 .join(threads, threads.c.id == steps.c.threadId)
                 .where(
-                    threads.c.userId == str(user_id),
+                    threads.c.userId == user_key,
                     # A cheap text filter first; the decoded flag decides.
                     steps.c.metadata.like('%"favorite"%'),
                 )
@@ -189,12 +208,24 @@ class StepMethods:
 
     async def get_step_author(self, step_id: str) -> str | None:
         """The identifier of the user owning the step's thread."""
+        step_key = lookup_id(step_id)
+        if step_key is None:
+            return None
 
         async def work(connection: AsyncConnection) -> Any:
             return await connection.scalar(
                 select(threads.c.userIdentifier)
                 .select_from(steps.join(threads, threads.c.id == steps.c.threadId))
-                .where(steps.c.id == str(step_id))
+                .where(steps.c.id == step_key)
             )
 
         return await self.transactions.read("get_step_author", work)
+
+
+def _moved_step(step_id: str) -> OwnershipError:
+    # Message ids are chosen by the client and visible in shared threads; a
+    # write naming another thread must not carry a step off into it.
+    return OwnershipError(
+        f"step {step_id!r} belongs to another thread; a step cannot move between "
+        "threads (send it with a new id)"
+    )

@@ -36,9 +36,11 @@ from yonca.datalayer.values import (
     OVERFLOW_KEY,
     dump_json,
     load_json_object,
+    lookup_id,
     merge_metadata,
     optional_id,
     require_id,
+    searchable_text,
     utc_now,
 )
 from yonca.errors import (
@@ -54,18 +56,25 @@ class ThreadMethods:
     transactions: Transactions
     files: ElementFiles
 
-    async def get_thread_author(self, thread_id: str) -> str:
+    # Chainlit types this as str, but answers 404 for any falsy author; None
+    # says "no such thread" plainly.
+    async def get_thread_author(self, thread_id: str) -> str | None:
+        thread_key = lookup_id(thread_id)
+        if thread_key is None:
+            return None
+
         async def work(connection: AsyncConnection) -> Any:
             return await connection.scalar(
-                select(threads.c.userIdentifier).where(threads.c.id == str(thread_id))
+                select(threads.c.userIdentifier).where(threads.c.id == thread_key)
             )
 
-        # Chainlit answers 404 for a falsy author; raising would be a 500.
-        author = await self.transactions.read("get_thread_author", work)
-        return author
+        return await self.transactions.read("get_thread_author", work)
 
     async def get_thread(self, thread_id: str) -> ThreadDict | None:
-        thread_id = str(thread_id)
+        found_id = lookup_id(thread_id)
+        if found_id is None:
+            return None
+        thread_id = found_id
 
         async def work(connection: AsyncConnection) -> Any:
             row = await queries.fetch_thread_row(connection, thread_id)
@@ -168,7 +177,10 @@ class ThreadMethods:
         await self.transactions.write("update_thread", work)
 
     async def delete_thread(self, thread_id: str) -> None:
-        thread_id = str(thread_id)
+        found_id = lookup_id(thread_id)
+        if found_id is None:
+            return
+        thread_id = found_id
 
         async def work(connection: AsyncConnection) -> list[str]:
             # Deleting the thread row first takes its lock, so a write that
@@ -213,12 +225,13 @@ class ThreadMethods:
             raise InvalidInputError(
                 "list_threads needs filters.userId; threads are listed per user"
             )
+        user_key = lookup_id(filters.userId)
         first = max(1, min(int(pagination.first), 200))
         query = queries.SidebarQuery(
-            user_id=str(filters.userId),
+            user_id=user_key or "",
             first=first,
             cursor=pagination.cursor or None,
-            search=(filters.search or "").strip() or None,
+            search=searchable_text(filters.search or "").strip() or None,
             feedback=filters.feedback,
         )
 
@@ -241,11 +254,14 @@ class ThreadMethods:
 
     async def can_read_thread(self, thread_id: str, user_identifier: str) -> bool:
         """Whether ``user_identifier`` owns the thread or it is shared."""
+        thread_key = lookup_id(thread_id)
+        if thread_key is None:
+            return False
 
         async def work(connection: AsyncConnection) -> Any:
             result = await connection.execute(
                 select(threads.c.userIdentifier, threads.c.metadata).where(
-                    threads.c.id == str(thread_id)
+                    threads.c.id == thread_key
                 )
             )
             return result.first()

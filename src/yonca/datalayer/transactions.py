@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from yonca.errors import PersistenceError, YoncaError
@@ -31,6 +32,9 @@ Work = Callable[[AsyncConnection], Awaitable[T]]
 RETRYABLE_SQLSTATES = frozenset(
     {"40001", "40P01", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
 )
+# States that belong to the session, not the server: a server made read-only
+# and then writable again still refuses writes on sessions opened meanwhile.
+STALE_SESSION_SQLSTATES = frozenset({"25006"})
 SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked", "busy")
 # How both databases say that a table or column the code needs is not there.
 MISSING_SCHEMA_MARKERS = ("no such table", "no such column", "[42p01]", "[42703]")
@@ -43,6 +47,11 @@ class Transactions:
         self.engine = engine
         self.retry_seconds = retry_seconds
         self._write_options = {"yonca_write": True}
+        # The pool hands a returned connection to whoever asks next, so under
+        # load a waiting write can be overtaken until it times out. A FIFO
+        # gate sized to the pool serves writes in the order they came.
+        capacity = _pool_capacity(engine)
+        self._gate = asyncio.Semaphore(capacity) if capacity else None
 
     async def write(self, kind: str, work: Work[T]) -> T:
         """Run ``work`` in one write transaction and commit it."""
@@ -54,6 +63,25 @@ class Transactions:
 
     async def _run(self, kind: str, work: Work[T], *, write: bool) -> T:
         deadline = time.monotonic() + self.retry_seconds
+        if self._gate is None:
+            return await self._attempt(kind, work, write, deadline)
+        try:
+            await asyncio.wait_for(self._gate.acquire(), timeout=self.retry_seconds)
+        except TimeoutError:
+            logger.error("%s waited %.0fs for a connection", kind, self.retry_seconds)
+            raise PersistenceError(
+                kind,
+                "every database connection stayed busy; raise pool_size in "
+                "engine_options or lower the load",
+            ) from None
+        try:
+            return await self._attempt(kind, work, write, deadline)
+        finally:
+            self._gate.release()
+
+    async def _attempt(
+        self, kind: str, work: Work[T], write: bool, deadline: float
+    ) -> T:
         attempt = 0
         while True:
             attempt += 1
@@ -61,11 +89,19 @@ class Transactions:
                 async with self.engine.connect() as connection:
                     if write:
                         await connection.execution_options(**self._write_options)
-                    async with connection.begin():
-                        return await work(connection)
+                    try:
+                        async with connection.begin():
+                            return await work(connection)
+                    except DBAPIError as exc:
+                        if _sqlstate(exc) in STALE_SESSION_SQLSTATES:
+                            # The server changed a setting this session
+                            # captured when it connected; a new session
+                            # sees the server as it is now.
+                            await connection.invalidate()
+                        raise
             except YoncaError:
                 raise
-            except (DBAPIError, OSError, ConnectionError) as exc:
+            except (DBAPIError, PoolTimeoutError, OSError, ConnectionError) as exc:
                 if _is_retryable(exc) and time.monotonic() < deadline:
                     delay = min(2.0, 0.05 * 2 ** min(attempt, 6))
                     logger.debug(
@@ -79,8 +115,18 @@ class Transactions:
                 raise PersistenceError(kind, _explain(exc)) from exc
 
 
+def _pool_capacity(engine: AsyncEngine) -> int | None:
+    pool = engine.sync_engine.pool
+    size = getattr(pool, "size", None)
+    if not callable(size):
+        return None
+    return int(size()) + max(0, int(getattr(pool, "_max_overflow", 0)))
+
+
 def _is_retryable(exc: BaseException) -> bool:
-    if isinstance(exc, OSError | ConnectionError):
+    # Waiting for a pooled connection that never came is load, not failure:
+    # the write is tried again until its time is up.
+    if isinstance(exc, OSError | ConnectionError | PoolTimeoutError):
         return True
     if not isinstance(exc, DBAPIError):
         return False
@@ -133,6 +179,11 @@ def _explain(exc: BaseException) -> str:
         return f"the disk is full ({described}); free some space and try again"
     if any(marker in lowered for marker in MISSING_SCHEMA_MARKERS):
         return f"the schema is missing ({described}); run 'yonca db upgrade'"
+    if isinstance(exc, PoolTimeoutError):
+        return (
+            "every database connection stayed busy; raise pool_size in "
+            "engine_options or lower the load"
+        )
     if _is_retryable(exc):
         return (
             f"the database stayed unreachable or busy ({described}); check that it "

@@ -24,6 +24,7 @@ from yonca.datalayer.values import (
     fit_text,
     load_json_object,
     merge_metadata,
+    searchable_text,
     utc_now,
 )
 from yonca.errors import (
@@ -39,6 +40,9 @@ class UserMethods:
     transactions: Transactions
 
     async def get_user(self, identifier: str) -> PersistedUser | None:
+        if searchable_text(str(identifier)) != identifier:
+            return None  # no stored identifier holds a NUL or a lone surrogate
+
         async def work(connection: AsyncConnection) -> Any:
             result = await connection.execute(
                 select(users).where(users.c.identifier == identifier)

@@ -260,3 +260,21 @@ def merge_metadata(base: dict[str, Any], incoming: Mapping[str, Any]) -> dict[st
         else:
             merged[key] = value
     return merged
+
+
+def lookup_id(value: Any) -> str | None:
+    """``value`` as an id to look up, or ``None`` when no row can have it.
+
+    Ids arrive from URLs and sockets; one the contract could never have
+    stored (too long, a NUL byte) is simply not found, instead of reaching
+    a database that would refuse the query itself.
+    """
+    try:
+        return require_id(value, "id")
+    except InvalidInputError:
+        return None
+
+
+def searchable_text(term: str) -> str:
+    """A search term as the text columns hold it (see ``fit_text``)."""
+    return fit_text(term, None, "search", {}) or ""
