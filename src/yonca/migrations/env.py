@@ -9,9 +9,12 @@ from sqlalchemy.engine import Connection
 
 from yonca.contract import metadata
 from yonca.database import create_engine
+from yonca.guard import lock
 
 config = context.config
-target_metadata = metadata
+# The guard's checksum table sits beside the contract; listing its metadata
+# keeps autogenerate from proposing to drop it.
+target_metadata = [metadata, lock.metadata]
 
 
 def run_migrations(connection: Connection) -> None:
@@ -22,6 +25,11 @@ def run_migrations(connection: Connection) -> None:
         # table for revisions that need it.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # One transaction per revision: a sanctioned migration's SET LOCAL
+        # (allow_contract_ddl) then ends with it instead of covering the
+        # revisions after it, and each revision's checksum is recorded with it.
+        transaction_per_migration=True,
+        on_version_apply=lock.record_migration,
     )
     with context.begin_transaction():
         context.run_migrations()
