@@ -16,8 +16,8 @@ from yonca.datalayer.files import ElementFiles, guess_mime, object_key_for
 from yonca.datalayer.queueing import queued
 from yonca.datalayer.statements import (
     ensure_thread,
-    insert_for,
     touch_activity,
+    upsert,
 )
 from yonca.datalayer.transactions import Transactions
 from yonca.datalayer.values import (
@@ -52,13 +52,8 @@ class ElementMethods:
 
         async def work(connection: AsyncConnection) -> None:
             await ensure_thread(connection, thread_id, utc_now())
-            statement = insert_for(connection, elements).values(values)
-            await connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["id"],
-                    set_={k: statement.excluded[k] for k in values if k != "id"},
-                )
-            )
+            statement = upsert(connection.dialect.name, elements, tuple(values))
+            await connection.execute(statement, values)
             await touch_activity(connection, thread_id, None)
 
         try:

@@ -7,14 +7,17 @@ the import of ``insert`` differs, and row locks exist on PostgreSQL alone
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     Select,
+    Table,
     and_,
+    bindparam,
     case,
     exists,
-    literal,
+    func,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,9 +28,48 @@ from yonca.errors import ThreadDeletedError
 
 
 def insert_for(connection: AsyncConnection, table: Any) -> Any:
-    if connection.dialect.name == "postgresql":
+    return _insert(connection.dialect.name, table)
+
+
+def _insert(dialect_name: str, table: Any) -> Any:
+    if dialect_name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+# Building an upsert costs more than running it (each ON CONFLICT clause
+# derives an alias of the whole table), and writes come in a handful of
+# shapes, so each shape is built once with bound parameters and reused.
+@lru_cache(maxsize=128)
+def upsert(
+    dialect_name: str,
+    table: Table,
+    columns: tuple[str, ...],
+    *,
+    fill_only: bool = False,
+    same_thread: bool = False,
+) -> Any:
+    """``INSERT ... ON CONFLICT (id) DO UPDATE`` of ``columns``.
+
+    ``fill_only`` keeps what a row already holds and only fills its empty
+    columns; ``same_thread`` leaves a row of another thread untouched (the
+    statement then reports no row written).
+    """
+    statement = _insert(dialect_name, table).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    )
+    excluded = statement.excluded
+    updates = {
+        name: func.coalesce(table.c[name], excluded[name])
+        if fill_only
+        else excluded[name]
+        for name in columns
+        if name != "id"
+    }
+    where = table.c.threadId == excluded.threadId if same_thread else None
+    return statement.on_conflict_do_update(
+        index_elements=["id"], set_=updates, where=where
+    )
 
 
 def for_update(connection: AsyncConnection, statement: Select[Any]) -> Select[Any]:
@@ -44,12 +86,19 @@ async def ensure_thread(
     Chainlit writes a new thread's first step and the thread itself from
     separate tasks; whichever lands first creates the row.
     """
-    statement = (
-        insert_for(connection, threads)
-        .values(id=thread_id, createdAt=created_at)
+    await connection.execute(
+        _ensure_thread_statement(connection.dialect.name),
+        {"id": thread_id, "createdAt": created_at},
+    )
+
+
+@lru_cache(maxsize=4)
+def _ensure_thread_statement(dialect_name: str) -> Any:
+    return (
+        _insert(dialect_name, threads)
+        .values(id=bindparam("id"), createdAt=bindparam("createdAt"))
         .on_conflict_do_nothing(index_elements=["id"])
     )
-    await connection.execute(statement)
 
 
 async def touch_activity(
@@ -65,10 +114,20 @@ async def touch_activity(
     back instead of bringing the thread back. ``activity_at`` of ``None``
     only makes sure the row exists and names the thread's owner.
     """
+    statement = _touch_statement(connection.dialect.name, activity_at is not None)
+    parameters = {"thread_id": thread_id, "activity_at": activity_at}
+    result = await connection.execute(statement, parameters)
+    if result.rowcount == 0:
+        raise ThreadDeletedError(thread_id)
+
+
+@lru_cache(maxsize=8)
+def _touch_statement(dialect_name: str, with_moment: bool) -> Any:
+    thread_id = bindparam("thread_id", type_=threads.c.id.type)
     owner = select(users.c.id).where(users.c.id == threads.c.userId).scalar_subquery()
-    moment = (
-        literal(activity_at, threads.c.createdAt.type)
-        if activity_at is not None
+    moment: Any = (
+        bindparam("activity_at", type_=threads.c.createdAt.type)
+        if with_moment
         else threads.c.createdAt
     )
     source = select(
@@ -81,22 +140,19 @@ async def touch_activity(
             ~exists().where(thread_tombstones.c.thread_id == thread_id),
         )
     )
-    statement = insert_for(connection, thread_activity).from_select(
+    statement = _insert(dialect_name, thread_activity).from_select(
         ["thread_id", "user_id", "last_activity_at"], source
     )
     newer = statement.excluded.last_activity_at
     latest: Any = thread_activity.c.last_activity_at
-    if activity_at is not None:
+    if with_moment:
         latest = case((newer > latest, newer), else_=latest)
     # Updating the owner too keeps the sidebar's index in step with the
     # thread when update_thread assigns it to a user.
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["thread_id"],
         set_={"user_id": statement.excluded.user_id, "last_activity_at": latest},
     )
-    result = await connection.execute(statement)
-    if result.rowcount == 0:
-        raise ThreadDeletedError(thread_id)
 
 
 async def raise_if_deleted(connection: AsyncConnection, thread_id: str) -> None:

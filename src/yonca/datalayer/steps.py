@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chainlit.step import StepDict
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from yonca.contract import (
@@ -21,8 +21,8 @@ from yonca.datalayer.queueing import queued
 from yonca.datalayer.statements import (
     ensure_thread,
     for_update,
-    insert_for,
     touch_activity,
+    upsert,
 )
 from yonca.datalayer.transactions import Transactions
 from yonca.datalayer.values import (
@@ -51,21 +51,16 @@ class StepMethods:
 
         async def work(connection: AsyncConnection) -> None:
             await ensure_thread(connection, thread_id, values["createdAt"])
-            statement = insert_for(connection, steps).values(values)
             # A create that lands after the step's update must not undo it:
             # it only fills what the update left empty.
-            fill = {
-                name: func.coalesce(steps.c[name], statement.excluded[name])
-                for name in values
-                if name != "id"
-            }
-            result = await connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["id"],
-                    set_=fill,
-                    where=steps.c.threadId == statement.excluded.threadId,
-                )
+            statement = upsert(
+                connection.dialect.name,
+                steps,
+                tuple(values),
+                fill_only=True,
+                same_thread=True,
             )
+            result = await connection.execute(statement, values)
             if result.rowcount == 0:
                 raise _moved_step(values["id"])
             await touch_activity(connection, thread_id, values["createdAt"])
@@ -109,16 +104,12 @@ class StepMethods:
             row["createdAt"] = created_at or utc_now()
 
             await ensure_thread(connection, thread_id, row["createdAt"])
-            statement = insert_for(connection, steps).values(row)
-            await connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["id"],
-                    set_={
-                        name: statement.excluded[name] for name in row if name != "id"
-                    },
-                    where=steps.c.threadId == statement.excluded.threadId,
-                )
+            statement = upsert(
+                connection.dialect.name, steps, tuple(row), same_thread=True
             )
+            result = await connection.execute(statement, row)
+            if result.rowcount == 0:
+                raise _moved_step(row["id"])
             await touch_activity(connection, thread_id, row["createdAt"])
 
         await self.transactions.write("update_step", work)
