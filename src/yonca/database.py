@@ -3,8 +3,8 @@
 People write ``postgresql://`` and ``sqlite:///``; SQLAlchemy's async engine
 needs a driver in the URL. Everything Yonca opens goes through
 ``create_engine`` here so that both databases get the same treatment: SQLite
-in WAL mode with a busy timeout and foreign keys on, PostgreSQL with stale
-connections detected before use.
+in WAL mode with a busy timeout and foreign keys on, PostgreSQL with a pool
+sized for many concurrent sessions.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ def create_engine(url: str | URL, **options: Any) -> AsyncEngine:
         engine = create_async_engine(parsed, **options)
         _configure_sqlite(engine)
         return engine
-    options.setdefault("pool_pre_ping", True)
+    # No pre-ping: it costs a round trip per checkout, and the data layer
+    # already retries a statement that meets a connection the server dropped.
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)
     return create_async_engine(parsed, **options)
