@@ -1,0 +1,1 @@
+"""Stand-ins for the services Yonca talks to, speaking their real protocols."""
