@@ -59,10 +59,18 @@ def ensure_sqlite_directory(url: URL) -> None:
     Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str | URL, **options: Any) -> AsyncEngine:
-    """Open an async engine on ``url`` with Yonca's connection settings."""
+def create_engine(
+    url: str | URL, *, create_directory: bool = False, **options: Any
+) -> AsyncEngine:
+    """Open an async engine on ``url`` with Yonca's connection settings.
+
+    ``create_directory`` makes the folder of a SQLite file first; only the
+    commands that create a database ask for it, so that a mistyped path is
+    reported instead of quietly becoming a new, empty database.
+    """
     parsed = async_url(url)
-    ensure_sqlite_directory(parsed)
+    if create_directory:
+        ensure_sqlite_directory(parsed)
     # Parameters carry farmers' messages; keep them out of exception text so
     # that a logged error never leaks what somebody wrote.
     options.setdefault("hide_parameters", True)
@@ -108,4 +116,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def _casefold(value: str | None) -> str | None:
     # SQLite's lower() folds ASCII only; farmers write Azerbaijani and Russian.
-    return value.casefold() if isinstance(value, str) else value
+    # Python folds "İ" to "i" plus a combining dot, which would keep "İyun"
+    # from matching "iyun"; both Azerbaijani i's fold to a plain "i" first.
+    if not isinstance(value, str):
+        return value
+    return value.translate(_AZERBAIJANI_I).casefold()
+
+
+_AZERBAIJANI_I = str.maketrans({"İ": "i", "ı": "i"})

@@ -64,3 +64,7 @@ class StorageError(YoncaError):
 
 class SchemaNotReadyError(YoncaError):
     """The database schema is missing or behind the code."""
+
+
+class DatabaseUnavailableError(YoncaError):
+    """The database could not be reached or opened."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from yonca.cli import app
@@ -27,6 +29,8 @@ def test_upgrade_then_current_reports_up_to_date(
     make_database: Callable[..., str], dialect_name: str
 ) -> None:
     url = make_database(dialect_name, migrate=False)
+    if dialect_name == "sqlite":
+        Path(make_url(url).database or "").touch()  # an empty database file
 
     behind = runner.invoke(app, ["db", "current", "--database-url", url])
     assert behind.exit_code == 1, behind.output
@@ -49,6 +53,18 @@ def test_upgrade_creates_the_contract_and_domain_tables(
 
     assert result.exit_code == 0, result.output
     assert sqlite_table_names(url) >= CONTRACT_TABLE_NAMES | DOMAIN_TABLE_NAMES
+
+
+def test_a_missing_sqlite_file_is_reported_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "yonca.db"
+
+    result = runner.invoke(
+        app, ["db", "current", "--database-url", f"sqlite:///{missing}"]
+    )
+
+    assert result.exit_code != 0
+    assert "no SQLite database" in str(result.exception)
+    assert not missing.parent.exists()
 
 
 def test_an_unsupported_database_url_is_a_clear_error() -> None:

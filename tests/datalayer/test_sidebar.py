@@ -149,7 +149,7 @@ async def test_the_sidebar_gets_what_it_shows_and_no_steps(
     ("search", "expected"),
     [
         ("pambıq", ["cotton"]),  # message text, Azerbaijani letters
-        ("PAMBIQ", []),  # dotless ı folds only to itself
+        ("PAMBIQ", ["cotton"]),  # both Azerbaijani i's fold to a plain i
         ("BUĞDA", ["wheat"]),  # thread name, any case
         ("%", ["percent"]),  # a LIKE wildcard is just a character
         ("_", []),
@@ -227,3 +227,14 @@ async def test_ids_and_search_terms_never_enter_the_sql_text(
         s for s in statements if "DROP TABLE" in s or "DELETE FROM threads;" in s
     ]
     assert await page_ids(layer, user) == []
+
+
+@pytest.mark.parametrize("search", ["iyun", "İYUN", "IYUN", "ıyun", "ŞƏKİ"])
+async def test_search_folds_both_azerbaijani_is(
+    layer: YoncaDataLayer, user: PersistedUser, search: str
+) -> None:
+    found = await add_thread(
+        layer, user, name="Şəki üzüm", at=moment(1), text="İyun ayında suvarma"
+    )
+
+    assert await page_ids(layer, user, search=search) == [found]

@@ -79,7 +79,9 @@ def fold(connection: AsyncConnection, value: Any) -> ColumnElement[Any]:
     # letters; SQLite's lower() only knows ASCII, hence a Python function.
     if connection.dialect.name == "sqlite":
         return func.yonca_casefold(value)
-    return func.lower(value)
+    # The same folding as SQLite's yonca_casefold: both Azerbaijani i's
+    # become a plain "i" before lower(), whatever the server's collation.
+    return func.lower(func.translate(value, "İı", "ii"))
 
 
 def _like_pattern(term: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +18,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from yonca.database import async_url, create_engine
+from yonca.errors import DatabaseUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +50,8 @@ def upgrade(database_url: str, revision: str = "heads") -> None:
     logger.info(
         "upgrading %s to %s", async_url(database_url).render_as_string(), revision
     )
-    command.upgrade(alembic_config(database_url), revision)
+    with _reaching(database_url):
+        command.upgrade(alembic_config(database_url), revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:
@@ -80,6 +85,38 @@ def revision_state(database_url: str) -> RevisionState:
         finally:
             await engine.dispose()
 
-    current = asyncio.run(run())
+    _require_existing_sqlite_file(database_url)
+    with _reaching(database_url):
+        current = asyncio.run(run())
     heads = tuple(sorted(script_directory().get_heads()))
     return RevisionState(current=current, heads=heads)
+
+
+@contextmanager
+def _reaching(database_url: str) -> Iterator[None]:
+    """Turn "the database is not there" into an error that says what to do."""
+    try:
+        yield
+    except (DBAPIError, OSError) as exc:
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        shown = async_url(database_url).render_as_string(hide_password=True)
+        raise DatabaseUnavailableError(
+            f"could not reach {shown}: {reason}; make sure the server is running "
+            "and the URL and credentials are right"
+        ) from None
+
+
+def _require_existing_sqlite_file(database_url: str) -> None:
+    # Opening a SQLite file that does not exist would create an empty one and
+    # report it as behind; a typo in the path deserves a clearer word.
+    parsed = async_url(database_url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return
+    path = Path(parsed.database).expanduser()
+    if not path.exists():
+        raise DatabaseUnavailableError(
+            f"there is no SQLite database at {path}; check the URL, or run "
+            "'yonca db upgrade' to create it"
+        )

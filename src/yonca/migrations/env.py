@@ -36,7 +36,7 @@ def run_migrations(connection: Connection) -> None:
 
 
 async def run_online() -> None:
-    engine = create_engine(config.attributes["database_url"])
+    engine = create_engine(config.attributes["database_url"], create_directory=True)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_migrations)
