@@ -36,7 +36,8 @@ async def add_thread(
         }
     )
     if feedback is not None:
-        await layer.upsert_feedback(Feedback(forId=step_id, value=feedback))  # type: ignore[arg-type]
+        vote = Feedback(forId=step_id, value=1 if feedback == 1 else 0)
+        await layer.upsert_feedback(vote)
     return thread_id
 
 

@@ -13,15 +13,15 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from yonca.database import async_url, create_engine
-from yonca.errors import YoncaError
+from yonca.database import create_engine
+from yonca.errors import DatabaseUnavailableError, YoncaError
+from yonca.migrations import require_existing_sqlite_file
 
 logger = logging.getLogger(__name__)
 
@@ -96,16 +96,7 @@ def display_url(database_url: str) -> str:
 
 
 def _require_existing_sqlite_file(database_url: str) -> None:
-    # Opening a SQLite file that does not exist would create an empty one and
-    # report every table missing; a typo in the path deserves a clearer word.
-    parsed = async_url(database_url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return
-    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
-        return
-    path = Path(parsed.database).expanduser()
-    if not path.exists():
-        raise CheckNotRunError(
-            f"there is no SQLite database at {path}; check the URL, or run "
-            "'yonca db upgrade' to create it"
-        )
+    try:
+        require_existing_sqlite_file(database_url)
+    except DatabaseUnavailableError as exc:
+        raise CheckNotRunError(str(exc)) from None

@@ -85,7 +85,7 @@ def revision_state(database_url: str) -> RevisionState:
         finally:
             await engine.dispose()
 
-    _require_existing_sqlite_file(database_url)
+    require_existing_sqlite_file(database_url)
     with _reaching(database_url):
         current = asyncio.run(run())
     heads = tuple(sorted(script_directory().get_heads()))
@@ -106,7 +106,7 @@ def _reaching(database_url: str) -> Iterator[None]:
         ) from None
 
 
-def _require_existing_sqlite_file(database_url: str) -> None:
+def require_existing_sqlite_file(database_url: str) -> None:
     # Opening a SQLite file that does not exist would create an empty one and
     # report it as behind; a typo in the path deserves a clearer word.
     parsed = async_url(database_url)
