@@ -89,3 +89,23 @@ async def test_an_invalid_value_is_refused(
     )
     with pytest.raises(InvalidInputError):
         await layer.upsert_feedback(forged)  # type: ignore[arg-type]
+
+
+async def test_another_steps_feedback_id_is_never_overwritten(
+    layer: YoncaDataLayer, chainlit_session: str
+) -> None:
+    theirs = cl.Message(content="their answer")
+    mine = cl.Message(content="my answer")
+    await layer.create_step(theirs.to_dict())
+    await layer.create_step(mine.to_dict())
+    their_feedback = await layer.upsert_feedback(
+        Feedback(forId=theirs.id, value=1, comment="useful")
+    )
+
+    my_feedback = await layer.upsert_feedback(
+        Feedback(forId=mine.id, value=0, id=their_feedback, threadId="elsewhere")
+    )
+
+    assert my_feedback != their_feedback
+    assert await stored_rows(layer, theirs.id) == [(1, chainlit_session, "useful")]
+    assert await stored_rows(layer, mine.id) == [(-1, chainlit_session, None)]

@@ -54,7 +54,9 @@ class FeedbackMethods:
                     connection, select(steps.c.threadId).where(steps.c.id == for_id)
                 )
             )
-            thread_id = given_thread or step_thread
+            # The step knows its thread; a thread the client names is used
+            # only for a step not stored yet.
+            thread_id = step_thread or given_thread
             if thread_id is None:
                 raise NotFoundError(
                     f"step {for_id!r} does not exist, so feedback on it has no thread; "
@@ -68,11 +70,23 @@ class FeedbackMethods:
             )
             values = {"threadId": thread_id, "value": stored_value, "comment": comment}
             if existing_id is None:
-                await connection.execute(
+                feedback_id = new_id
+                inserted = await connection.execute(
                     insert_for(connection, feedbacks)
-                    .values(id=new_id, forId=for_id, **values)
-                    .on_conflict_do_update(index_elements=["id"], set_=values)
+                    .values(id=feedback_id, forId=for_id, **values)
+                    .on_conflict_do_nothing(index_elements=["id"])
                 )
+                if inserted.rowcount == 0:
+                    # The id the client sent is another step's feedback; it
+                    # must not be overwritten, so this vote gets its own id.
+                    feedback_id = str(uuid.uuid4())
+                    await connection.execute(
+                        insert_for(connection, feedbacks).values(
+                            id=feedback_id, forId=for_id, **values
+                        )
+                    )
+                await touch_activity(connection, thread_id, None)
+                return feedback_id
             else:
                 await connection.execute(
                     update(feedbacks)
