@@ -119,10 +119,15 @@ def _show_input_value(text: str | None) -> bool | str | None:
     return text
 
 
+def split_overflow(text: Any, field: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A JSON column's document, and the fields kept in it under OVERFLOW_KEY."""
+    document = load_json_object(text, field)
+    return document, document.pop(OVERFLOW_KEY, None) or {}
+
+
 def step_from_row(row: Row[Any] | Mapping[str, Any]) -> StepDict:
     data = row._mapping if isinstance(row, Row) else row
-    metadata = load_json_object(data["metadata"], "steps.metadata")
-    overflow = metadata.pop(OVERFLOW_KEY, None) or {}
+    metadata, overflow = split_overflow(data["metadata"], "steps.metadata")
     step: dict[str, Any] = {
         "id": data["id"],
         "threadId": data["threadId"],
@@ -230,8 +235,7 @@ def thread_from_row(
     elements_: list[ElementDict] | None = None,
 ) -> ThreadDict:
     data = row._mapping if isinstance(row, Row) else row
-    metadata = load_json_object(data["metadata"], "threads.metadata")
-    overflow = metadata.pop(OVERFLOW_KEY, None) or {}
+    metadata, overflow = split_overflow(data["metadata"], "threads.metadata")
     thread: dict[str, Any] = {
         "id": data["id"],
         "createdAt": data["createdAt"],

@@ -153,13 +153,3 @@ def _touch_statement(dialect_name: str, with_moment: bool) -> Any:
         index_elements=["thread_id"],
         set_={"user_id": statement.excluded.user_id, "last_activity_at": latest},
     )
-
-
-async def raise_if_deleted(connection: AsyncConnection, thread_id: str) -> None:
-    tombstone = await connection.scalar(
-        select(thread_tombstones.c.thread_id).where(
-            thread_tombstones.c.thread_id == thread_id
-        )
-    )
-    if tombstone is not None:
-        raise ThreadDeletedError(thread_id)

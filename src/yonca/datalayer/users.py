@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from yonca.contract import (
     users,
 )
+from yonca.datalayer import rows
 from yonca.datalayer.statements import (
     for_update,
     insert_for,
@@ -105,8 +106,7 @@ def _without_nulls(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _persisted_user(row: Any) -> PersistedUser:
-    metadata = load_json_object(row.metadata, "users.metadata")
-    overflow = metadata.pop(OVERFLOW_KEY, None) or {}
+    metadata, overflow = rows.split_overflow(row.metadata, "users.metadata")
     return PersistedUser(
         id=row.id,
         identifier=row.identifier,
